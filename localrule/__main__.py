@@ -1,0 +1,7 @@
+"""``python -m localrule``: see :mod:`localrule.cli`."""
+
+import sys
+
+from localrule.cli import main
+
+sys.exit(main())

@@ -1,0 +1,135 @@
+"""Numba kernels behind :mod:`localrule.stdp`.
+
+These functions take already validated arrays and plain floats; the public, checked entry points
+live in :mod:`localrule.stdp`. Each kernel is also valid plain Python (``kernel.py_func`` under
+numba, or the function itself without numba), which is what the tests compare against.
+"""
+
+import numpy as np
+
+from localrule._numba import njit, prange
+
+
+@njit(cache=True)
+def lif_kernel(I, dt, tau_m, R, theta, v_reset, ref_steps, decay):
+    """Integrate a leaky integrate-and-fire neuron on a time grid.
+
+    The membrane equation ``tau_m dv/dt = -v + R I(t)`` is stepped with the current held constant
+    over each step, ``v_{k+1} = R I_k + (v_k - R I_k) * decay``. With
+    ``decay = exp(-dt / tau_m)`` this is the exact solution over the step; with
+    ``decay = 1 - dt / tau_m`` it is forward Euler. A spike is recorded at grid index ``k + 1``
+    when ``v_{k+1} >= theta``; the voltage is then set to ``v_reset`` and held there for
+    ``ref_steps`` further steps.
+
+    Parameters
+    ----------
+    I : ndarray, shape (n_steps,)
+        Input current during each step.
+    dt, tau_m, R, theta, v_reset : float
+    ref_steps : int
+        Length of the refractory period in steps.
+    decay : float
+        One-step decay factor of the voltage (see above).
+
+    Returns
+    -------
+    v : ndarray, shape (n_steps + 1,)
+        Voltage at grid times ``0, dt, ..., n_steps * dt`` (``v[0] = 0``, the resting value).
+    spike_steps : ndarray of int64, shape (n_spikes,)
+        Grid indices of the spikes.
+    """
+    n = I.shape[0]
+    v = np.empty(n + 1)
+    v[0] = 0.0
+    spike_steps = np.empty(n, dtype=np.int64)
+    n_spikes = 0
+    refractory = 0
+    for k in range(n):
+        if refractory > 0:
+            v[k + 1] = v_reset
+            refractory -= 1
+            continue
+        drive = R * I[k]
+        v_new = drive + (v[k] - drive) * decay
+        if v_new >= theta:
+            spike_steps[n_spikes] = k + 1
+            n_spikes += 1
+            v[k + 1] = v_reset
+            refractory = ref_steps
+        else:
+            v[k + 1] = v_new
+    return v, spike_steps[:n_spikes]
+
+
+@njit(cache=True, parallel=True)
+def trace_stdp_kernel(pre, post, d_plus, d_minus, A_plus, A_minus):
+    """Total pair-based (all-to-all) STDP weight change of many spike-train pairs.
+
+    For every row ``r`` and grid step ``k``: decay both traces by one step, apply
+    ``dw += A_plus * x_pre * post[r, k]`` and ``dw -= A_minus * x_post * pre[r, k]``, then add
+    this step's spikes to the traces (so spikes in the same step do not pair: W(0) = 0).
+
+    Parameters
+    ----------
+    pre, post : ndarray, shape (n_trains, n_steps)
+        Spike counts per grid step (bool or numbers).
+    d_plus, d_minus : float
+        One-step decay factors ``exp(-dt/tau_plus)``, ``exp(-dt/tau_minus)``.
+    A_plus, A_minus : float
+        Window amplitudes.
+
+    Returns
+    -------
+    ndarray, shape (n_trains,)
+        Summed weight change of each row.
+    """
+    n_trains, n_steps = pre.shape
+    out = np.zeros(n_trains)
+    for r in prange(n_trains):
+        x_pre = 0.0
+        x_post = 0.0
+        dw = 0.0
+        for k in range(n_steps):
+            x_pre *= d_plus
+            x_post *= d_minus
+            c_pre = 1.0 * pre[r, k]
+            c_post = 1.0 * post[r, k]
+            if c_post != 0.0:
+                dw += A_plus * x_pre * c_post
+            if c_pre != 0.0:
+                dw -= A_minus * x_post * c_pre
+            x_pre += c_pre
+            x_post += c_post
+        out[r] = dw
+    return out
+
+
+@njit(cache=True)
+def trace_stdp_history_kernel(pre, post, d_plus, d_minus, A_plus, A_minus):
+    """Like :func:`trace_stdp_kernel` for one pair of trains, recording every step.
+
+    Returns
+    -------
+    x_pre, x_post, w : ndarray, shape (n_steps,)
+        Traces after the step's spikes were added, and the running sum of weight changes.
+    """
+    n_steps = pre.shape[0]
+    xs_pre = np.empty(n_steps)
+    xs_post = np.empty(n_steps)
+    w = np.empty(n_steps)
+    x_pre = 0.0
+    x_post = 0.0
+    dw = 0.0
+    for k in range(n_steps):
+        x_pre *= d_plus
+        x_post *= d_minus
+        c_pre = 1.0 * pre[k]
+        c_post = 1.0 * post[k]
+        dw += A_plus * x_pre * c_post - A_minus * x_post * c_pre
+        x_pre += c_pre
+        x_post += c_post
+        xs_pre[k] = x_pre
+        xs_post[k] = x_post
+        w[k] = dw
+    return xs_pre, xs_post, w
+
