@@ -1,7 +1,7 @@
 """Dataset loaders: IRIS and MNIST, whole or as a two-class problem, split and scaled to [0, 1].
 
 Every loader returns ``(X_train, y_train, X_test, y_test)`` with ``X`` float64, C-contiguous, one
-sample per row, every value in [0, 1] (the latency code of chapter 3 and the attacks of chapter 6
+sample per row, every value in [0, 1] (the latency code of chapter 2 and the attacks of chapter 7
 clip to that range), and ``y`` int64 class labels. The split is stratified and fixed by ``seed``.
 Nothing here touches the network unless ``source="full"`` is asked for. See chapter 5.
 """

@@ -41,9 +41,13 @@ def cross_entropy(net, X, y):
     ndarray, shape (n,) (a float for one sample)
     """
     X, y, single = _batch(net, X, y)
-    z = net.logits(X)
-    loss = np.sum(np.logaddexp(0.0, z) - onehot(y, net.n_classes) * z, axis=1)
+    loss = loss_from_logits(net.logits(X), y)
     return float(loss[0]) if single else loss
+
+
+def loss_from_logits(z, y):
+    """Per-sample loss sum_k [softplus(z_k) - t_k z_k] from output logits z (n, C), labels y (n,)."""
+    return np.sum(np.logaddexp(0.0, z) - onehot(y, z.shape[1]) * z, axis=1)
 
 
 def backward(net, X, y):

@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from localrule.gradients import cross_entropy
+from localrule.gradients import loss_from_logits
 from localrule.network import MLP
 from localrule.rules import check_schedule
 from localrule.validation import check_array, check_int, check_labels, check_seed
@@ -38,6 +38,12 @@ class History:
     def to_dict(self):
         """A JSON-ready dict of lists."""
         return asdict(self)
+
+
+def evaluate(net, X, y):
+    """Accuracy and mean backprop loss of ``net`` on validated (X, y), from one forward pass."""
+    z = net.logits(X)
+    return float(np.mean(np.argmax(z, axis=1) == y)), float(np.mean(loss_from_logits(z, y)))
 
 
 def _rule_interface(rule):
@@ -104,11 +110,13 @@ def fit(net, rule, X, y, epochs=10, seed=0, X_test=None, y_test=None, progress=T
                    for W, b in zip(net.weights, net.biases)):
             raise DivergenceError(f"training diverged in epoch {epoch + 1}: weights are no "
                                   f"longer finite; lower eta (now {rule.eta})")
-        history.train_accuracy.append(net.score(X, y))
-        history.train_loss.append(float(np.mean(cross_entropy(net, X, y))))
+        accuracy, loss = evaluate(net, X, y)
+        history.train_accuracy.append(accuracy)
+        history.train_loss.append(loss)
         if X_test is not None:
-            history.test_accuracy.append(net.score(X_test, y_test))
-            history.test_loss.append(float(np.mean(cross_entropy(net, X_test, y_test))))
+            accuracy, loss = evaluate(net, X_test, y_test)
+            history.test_accuracy.append(accuracy)
+            history.test_loss.append(loss)
         if progress:
             shown = history.test_accuracy or history.train_accuracy
             bar.set_postfix(accuracy=f"{shown[-1]:.3f}")
