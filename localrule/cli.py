@@ -1,4 +1,4 @@
-"""Command line: ``python -m localrule train | attack | bench`` (see README).
+"""Command line: ``python -m localrule train | attack | bench | reproduce`` (see README).
 
 With ``--json`` the last line printed is one JSON object, for scripts.
 """
@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 
+from localrule.experiments import EPS_GRID
 from localrule.tasks import DATASETS, RULES, parse_class, task_name, train_task
 
 
@@ -87,6 +88,14 @@ def cmd_bench(args):
     return result
 
 
+def cmd_reproduce(args):
+    from localrule.reproduce import reproduce
+
+    return reproduce(out=args.out, quick=args.quick, seeds=args.seeds, source=args.source,
+                     pairs=args.pairs, eps=[float(e) for e in args.eps], force=args.force,
+                     progress=not args.json)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m localrule", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -108,6 +117,27 @@ def build_parser():
     bench.add_argument("--repeats", type=int, default=5)
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(run=cmd_bench)
+
+    reproduce = sub.add_parser("reproduce", help="measure the paper's claims: results.csv, "
+                                                 "summary.md and figures in --out")
+    reproduce.add_argument("--quick", action="store_true",
+                           help="tasks 3v5, 0v1, versicolor-virginica, fewer epochs, attacks on "
+                                "100 test samples: under 2 minutes")
+    reproduce.add_argument("--seeds", type=int, default=None, metavar="N",
+                           help="seeds 0..N-1 per task (default: 5, or 2 with --quick)")
+    reproduce.add_argument("--source", choices=("bundled", "full"), default="bundled",
+                           help="MNIST source: the 5,000 bundled digits or the full 70,000")
+    reproduce.add_argument("--out", default="reproduce_out", metavar="DIR",
+                           help="output folder (default: reproduce_out)")
+    reproduce.add_argument("--force", action="store_true",
+                           help="recompute finished runs instead of reusing them")
+    reproduce.add_argument("--pairs", nargs="+", default=None, metavar="PAIR",
+                           help="tasks such as 3v5 (MNIST digits) or versicolor-virginica "
+                                "(IRIS) (default: 0v1 3v5 4v9 7v9 2v3 and the three IRIS pairs)")
+    reproduce.add_argument("--eps", nargs="+", default=[f"{e:g}" for e in EPS_GRID],
+                           help="attack sizes in [0, 1]")
+    reproduce.add_argument("--json", action="store_true", help="end with one JSON line")
+    reproduce.set_defaults(run=cmd_reproduce)
     return parser
 
 

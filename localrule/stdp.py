@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from localrule.network import sigmoid
 from localrule.stdp_kernels import (
     lif_kernel,
     trace_stdp_history_kernel,
@@ -123,8 +124,8 @@ def lif_simulate(I, T=0.1, dt=1e-4, tau_m=0.02, R=1.0, theta=1.0, v_reset=0.0, t
 
     .. math:: \\tau_m \\frac{dv}{dt} = -v + R I(t),
 
-    and when ``v`` reaches ``theta`` the neuron emits a spike, ``v`` is reset to ``v_reset`` and held
-    there for ``t_ref`` seconds. The current is held constant over each step of length ``dt``.
+    and when ``v`` reaches ``theta`` the neuron emits a spike, ``v`` is reset to ``v_reset`` and
+    held there for ``t_ref`` seconds. The current is held constant over each step of length ``dt``.
     ``method="exact"`` integrates each step exactly,
     ``v(t + dt) = R I + (v(t) - R I) exp(-dt / tau_m)``; ``method="euler"`` uses forward Euler,
     ``v(t + dt) = v(t) + dt / tau_m * (R I - v(t))``. A spike is time-stamped with the first grid
@@ -647,8 +648,8 @@ def pairing_protocol(delays, n_pairs=60, rate=1.0, dt=1e-4, A_plus=1.0, A_minus=
     """Simulate the Bi & Poo pairing protocol and return the weight change per pair at each delay.
 
     For each delay, ``n_pairs`` pre spikes are given at ``rate`` Hz and each is paired with one post
-    spike ``delay`` seconds later (``delay < 0``: post first), plus Gaussian timing jitter of standard
-    deviation ``jitter``. Spike times are put on the grid (the delay becomes
+    spike ``delay`` seconds later (``delay < 0``: post first), plus Gaussian timing jitter of
+    standard deviation ``jitter``. Spike times are put on the grid (the delay becomes
     ``round((delay + jitter_k) / dt) * dt``) and the weight change is accumulated with
     :func:`trace_stdp` over the whole protocol, then divided by ``n_pairs``. With ``jitter = 0``
     and pairs far apart compared with ``tau_plus`` and ``tau_minus`` this recovers
@@ -831,7 +832,7 @@ def _association_dws(x, a, a_star, nu, tau, A, n, dt, n_trials, rng):
     return trace_stdp_kernel(pre, post, d, d, A, A)
 
 
-def association_trial_dw(x, a, a_star, nu=100.0, tau=0.02, A=1.0, T=0.4, dt=1e-4, n_trials=200,
+def association_trial_dw(x, a, a_star, nu=100.0, tau=0.02, A=1.0, T=0.4, dt=1e-4, n_trials=500,
                          seed=0):
     """Mean STDP weight change when the post neuron's activity switches from ``a`` to ``a_star``.
 
@@ -888,9 +889,14 @@ class AssociationResult:
     mean_dw, sem : ndarray
         Measured mean weight change per point and its standard error.
     slope, slope_se, intercept, intercept_se : float
-        Least-squares line ``mean_dw ~ slope * predictor + intercept`` with standard errors.
+        Ordinary least-squares line ``mean_dw ~ slope * predictor + intercept``; the standard
+        errors are propagated from the per-point errors ``sem`` (the noise differs from point to
+        point, so the textbook residual-based formula would understate them).
     r : float
         Pearson correlation between ``predictor`` and ``mean_dw``.
+    chi2_dof : float
+        ``sum(((mean_dw - line) / sem)^2) / (n_points - 2)``: about 1 when the points scatter
+        around the line only as much as their error bars say.
     predicted_slope : float
         :func:`association_predicted_slope` for the experiment's parameters.
     """
@@ -906,6 +912,7 @@ class AssociationResult:
     intercept: float
     intercept_se: float
     r: float
+    chi2_dof: float
     predicted_slope: float
 
     @property
@@ -914,12 +921,12 @@ class AssociationResult:
         return (self.slope - self.predicted_slope) / self.slope_se
 
 
-def association_experiment(n_points=60, n_trials=200, seed=0, nu=100.0, tau=0.02, A=1.0, T=0.4,
+def association_experiment(n_points=60, n_trials=500, seed=0, nu=100.0, tau=0.02, A=1.0, T=0.4,
                            dt=1e-4):
     """Check by spiking simulation that STDP gives ``dw`` proportional to ``x * (a_star - a)``.
 
     Draws ``n_points`` triples ``(x, a, a_star)`` uniformly from [0, 1]^3, measures the mean weight
-    change of each with :func:`association_trial_dw` (``n_trials`` trials), and fits a straight
+    change of each over ``n_trials`` trials as in :func:`association_trial_dw`, and fits a straight
     line of the measured means against ``x * (a_star - a)`` by ordinary least squares. Theory
     (chapter 4): slope ``association_predicted_slope(nu, tau, A, T)`` (about ``nu^2 A tau^2``),
     intercept 0.
@@ -952,19 +959,21 @@ def association_experiment(n_points=60, n_trials=200, seed=0, nu=100.0, tau=0.02
         mean_dw[i] = dws.mean()
         sem[i] = dws.std(ddof=1) / np.sqrt(n_trials)
     predictor = x * (a_star - a)
+    # Ordinary least squares; both coefficients are linear in mean_dw, sum_i c_i * mean_dw[i],
+    # so their standard errors follow from the measured errors: sqrt(sum_i c_i^2 sem_i^2).
     xc = predictor - predictor.mean()
-    sxx = float(xc @ xc)
-    slope = float(xc @ (mean_dw - mean_dw.mean())) / sxx
-    intercept = float(mean_dw.mean() - slope * predictor.mean())
+    c_slope = xc / float(xc @ xc)
+    c_intercept = 1.0 / n_points - predictor.mean() * c_slope
+    slope = float(c_slope @ mean_dw)
+    intercept = float(c_intercept @ mean_dw)
     resid = mean_dw - (slope * predictor + intercept)
-    s2 = float(resid @ resid) / (n_points - 2)
-    slope_se = np.sqrt(s2 / sxx)
-    intercept_se = np.sqrt(s2 * (1.0 / n_points + predictor.mean() ** 2 / sxx))
-    r = float(np.corrcoef(predictor, mean_dw)[0, 1])
-    return AssociationResult(x=x, a=a, a_star=a_star, predictor=predictor, mean_dw=mean_dw,
-                             sem=sem, slope=slope, slope_se=float(slope_se), intercept=intercept,
-                             intercept_se=float(intercept_se), r=r,
-                             predicted_slope=association_predicted_slope(nu, tau, A, T))
+    return AssociationResult(
+        x=x, a=a, a_star=a_star, predictor=predictor, mean_dw=mean_dw, sem=sem,
+        slope=slope, slope_se=float(np.sqrt(np.sum(c_slope ** 2 * sem ** 2))),
+        intercept=intercept, intercept_se=float(np.sqrt(np.sum(c_intercept ** 2 * sem ** 2))),
+        r=float(np.corrcoef(predictor, mean_dw)[0, 1]),
+        chi2_dof=float(np.sum((resid / sem) ** 2) / (n_points - 2)),
+        predicted_slope=association_predicted_slope(nu, tau, A, T))
 
 
 def association_rate_update(x, a, a_star, eta):
@@ -997,11 +1006,11 @@ def association_rate_update(x, a, a_star, eta):
     x = check_array(x, "x", ndim=1)
     a_arr = check_array(a, "a", ndim=(0, 1), unit_interval=True)
     a_star_arr = check_array(a_star, "a_star", ndim=(0, 1), unit_interval=True)
-    if a_arr.shape != a_star_arr.shape:
-        raise ValueError(f"a_star must have the shape of a {a_arr.shape}, got {a_star_arr.shape}")
+    if np.ndim(a) != np.ndim(a_star) or a_arr.shape != a_star_arr.shape:
+        raise ValueError(f"a_star must have the shape of a {np.shape(a)}, got {np.shape(a_star)}")
     eta = check_positive(eta, "eta")
-    if a_arr.ndim == 0:
-        return eta * float(a_star_arr - a_arr) * x
+    if np.ndim(a) == 0:
+        return eta * float(a_star_arr[0] - a_arr[0]) * x
     return eta * np.outer(a_star_arr - a_arr, x)
 
 
@@ -1031,10 +1040,6 @@ class NeuronHistory:
     a_star: np.ndarray
     dw: np.ndarray
     order: np.ndarray
-
-
-def _sigmoid(z):
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
 def train_association_neuron(X, a_star, eta=0.5, epochs=20, seed=0):
@@ -1080,7 +1085,7 @@ def train_association_neuron(X, a_star, eta=0.5, epochs=20, seed=0):
     dws = np.empty((n_steps, n_in))
     order = np.concatenate([rng.permutation(n_samples) for _ in range(epochs)])
     for k, i in enumerate(order):
-        act = float(_sigmoid(w[k] @ X[i] + b[k]))
+        act = float(sigmoid(w[k] @ X[i] + b[k]))
         acts[k] = act
         dws[k] = association_rate_update(X[i], act, targets[i], eta)
         w[k + 1] = w[k] + dws[k]
