@@ -23,6 +23,11 @@ HTML       := _build/html
 export JUPYTER_PREFER_ENV_PATH := 1
 # Silence the "frozen modules" debugger warning that kernels print on Python 3.11.
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# The matrices here are small (at most a few thousand rows by 784): one BLAS thread per process
+# is as fast, and keeps pytest's workers, the book build and numba's threads from fighting over
+# two cores.
+export OPENBLAS_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 
 PYTEST_NB := --nbval-lax --nbval-current-env -n 2 --dist loadscope
 
@@ -46,7 +51,10 @@ $(STAMP): requirements.txt pyproject.toml
 	  "$(PYTHON_SYS)" -m venv "$(VENV)"; \
 	fi
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
-	PYTHONWARNINGS=ignore $(PY) -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
+	@# editable install of localrule, so kernels started from book/ or exercises/ import it;
+	@# without setuptools in the venv (Python >= 3.12) pip builds it in an isolated environment
+	PYTHONWARNINGS=ignore $(PY) -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e . \
+	  || $(PY) -m pip install --disable-pip-version-check -q --no-deps -e .
 	@touch $@
 
 vendor: $(VENDOR)

@@ -66,7 +66,26 @@ def _median_time(run, repeats):
     return float(np.median(times))
 
 
-def _max_diff(a, b):
+def max_weight_difference(a, b):
+    """Largest absolute difference between the parameters of two networks of the same sizes.
+
+    max_l max(max |W_l(a) - W_l(b)|, max |b_l(a) - b_l(b)|), e.g. between a network trained
+    online and one trained layerwise on the same samples. See chapter 8.
+
+    Parameters
+    ----------
+    a, b : MLP
+        Networks with the same ``sizes``.
+
+    Returns
+    -------
+    float
+    """
+    for name, net in (("a", a), ("b", b)):
+        if not isinstance(net, MLP):
+            raise TypeError(f"{name} must be an MLP, got {type(net).__name__}")
+    if a.sizes != b.sizes:
+        raise ValueError(f"b must have the sizes of a {a.sizes}, got {b.sizes}")
     return float(max(np.max(np.abs(u - v)) for u, v in zip(a.weights + a.biases,
                                                             b.weights + b.biases)))
 
@@ -106,10 +125,10 @@ def run(repeats=5, n=3000):
         "samples": int(n), "sizes": list(SIZES), "threads": int(get_num_threads()),
         "repeats": int(repeats),
         "numba_samples_per_s": len(sub) / numba_s, "numpy_samples_per_s": len(sub) / numpy_s,
-        "numba_vs_numpy": numpy_s / numba_s, "numba_numpy_max_diff": _max_diff(a, b),
+        "numba_vs_numpy": numpy_s / numba_s, "numba_numpy_max_diff": max_weight_difference(a, b),
         "local_epoch_s": local_s, "bp_epoch_s": bp_s, "local_vs_bp_epoch": local_s / bp_s,
         "layerwise_epoch_s": layer_s, "layerwise_speedup": local_s / layer_s,
-        "layerwise_max_diff": _max_diff(online, layerwise),
+        "layerwise_max_diff": max_weight_difference(online, layerwise),
         "warm_first_call_s": warm_first_call(),
     }
 

@@ -113,3 +113,46 @@ def check_choice(value, name, choices):
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
     return value
+
+
+def check_values(value, name, allow_inf=False):
+    """Return ``(array, is_scalar)``: a number or an array of any shape (may be empty) as float64.
+
+    Unlike :func:`check_array` this accepts empty arrays and reports whether ``value`` was a
+    single number, so a function can answer a number with a number. NaN is always refused,
+    infinities unless ``allow_inf``.
+    """
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a number or an array of numbers, "
+                        f"got {type(value).__name__}")
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be an array of numbers ({exc})") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool) \
+            or np.issubdtype(arr.dtype, np.complexfloating):
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    arr = np.array(arr, dtype=np.float64)
+    if np.any(np.isnan(arr)):
+        raise ValueError(f"{name} contains NaN values")
+    if not allow_inf and np.any(np.isinf(arr)):
+        raise ValueError(f"{name} contains infinite values")
+    return arr, arr.ndim == 0
+
+
+def check_unit_interval(value, name):
+    """Return ``value`` as a float in [0, 1], or raise."""
+    value = check_positive(value, name, allow_zero=True)
+    if value > 1.0:
+        raise ValueError(f"{name} must lie in [0, 1], got {value}")
+    return value
+
+
+def check_n_steps(T, dt):
+    """Return the number of time steps of length ``dt`` in ``[0, T)`` (``round(T / dt)`` >= 1)."""
+    T = check_positive(T, "T")
+    dt = check_positive(dt, "dt")
+    n = int(round(T / dt))
+    if n < 1:
+        raise ValueError(f"T must be at least one time step dt={dt}, got {T}")
+    return n

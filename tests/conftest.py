@@ -34,3 +34,12 @@ def tiny_data():
     X = rng.uniform(0.05, 0.95, size=(12, 5))
     y = rng.integers(0, 2, size=12)
     return X, y
+
+
+@pytest.fixture
+def close_figures():
+    """Close every matplotlib figure a test opened (use with ``pytest.mark.usefixtures``)."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

@@ -1,8 +1,9 @@
 """The built book, opened page by page in headless Chromium, offline.
 
-The session builds the book once with scripts/build_book.sh (the same build as `make book`:
-notebooks executed, -W), serves _build/html on 127.0.0.1 and checks every page of the table of
-contents: no console error, no failed or off-machine request, math typeset by MathJax, widgets
+Under `make test` the session waits for the book build that the Makefile started in the
+background; run on its own it runs scripts/build_book.sh itself (the same build as `make book`:
+notebooks executed, -W). Either way the book is built once. It then serves _build/html on
+127.0.0.1 and checks every page of the table of contents: no console error, no failed or off-machine request, math typeset by MathJax, widgets
 rendered from their stored state, every image loaded, a figure in every chapter from chapter 2
 on, and every internal link pointing at a page and anchor that exist.
 

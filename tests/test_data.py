@@ -264,8 +264,9 @@ def test_read_idx_roundtrip_plain_and_gzip(tmp_path):
     idx_bytes(np.zeros((4, 28, 28)))[:9],                   # truncated header
     b"<html>Not found</html>",                               # foreign file
     b"",                                                     # empty
-    gzip.compress(idx_bytes(np.zeros((4, 28, 28))))[:40],   # cut gzip stream
-])
+    gzip.compress(idx_bytes(np.zeros((4, 28, 28))), mtime=0)[:40],   # cut gzip stream
+], ids=["truncated-payload", "trailing-bytes", "truncated-header", "foreign", "empty",
+        "cut-gzip"])
 def test_read_idx_rejects_bad_files(tmp_path, content):
     path = tmp_path / "bad-file.gz"
     path.write_bytes(content)

@@ -16,6 +16,7 @@ from PIL import Image
 from localrule import reproduce as rp
 from localrule.cli import main
 from localrule.experiments import metric_columns
+from localrule.reproduce import runner, store
 
 EPS = (0.05, 0.1, 0.2, 0.3)
 QUICK_TASKS = ("mnist 3v5", "mnist 0v1", "iris versicolor v virginica")
@@ -171,7 +172,7 @@ def test_more_seeds_reuse_the_finished_ones(tmp_path):
 def test_interrupted_run_leaves_no_partial_file_and_resumes(tmp_path, monkeypatch):
     folder = tmp_path / "out"
     calls = []
-    real_run_task = rp.run_task
+    real_run_task = runner.run_task
 
     def interrupted(*args, **kwargs):
         calls.append(args)
@@ -179,7 +180,7 @@ def test_interrupted_run_leaves_no_partial_file_and_resumes(tmp_path, monkeypatc
             raise KeyboardInterrupt  # Ctrl-C in the middle of the second task
         return real_run_task(*args, **kwargs)
 
-    monkeypatch.setattr(rp, "run_task", interrupted)
+    monkeypatch.setattr(runner, "run_task", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run_cli(*IRIS_ONLY, "--out", folder)
     assert_no_partial_files(folder)
@@ -191,8 +192,8 @@ def test_interrupted_run_leaves_no_partial_file_and_resumes(tmp_path, monkeypatc
     def disk_full(fd):
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(rp, "run_task", real_run_task)
-    monkeypatch.setattr(rp.os, "fsync", disk_full)
+    monkeypatch.setattr(runner, "run_task", real_run_task)
+    monkeypatch.setattr(store.os, "fsync", disk_full)
     with pytest.raises(OSError, match="No space"):
         run_cli(*IRIS_ONLY, "--out", folder)
     assert_no_partial_files(folder)

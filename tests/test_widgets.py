@@ -1,4 +1,4 @@
-"""The interactive exercises (exercises/widgets/): checkers, figure functions and widget factories.
+"""The widgets of the chapters and of exercises/widgets/: checkers, figures and widget factories.
 
 Every checker is called with right, wrong and missing answers; every factory is driven headlessly
 by setting its controls' ``.value`` (ipywidgets 8 recomputes synchronously without a frontend).
@@ -15,7 +15,9 @@ import pytest  # noqa: E402
 
 import localrule  # noqa: E402
 from localrule import widgets as w  # noqa: E402
-from localrule.stdp import latency_code, stdp_window  # noqa: E402
+from localrule.association import association_rate_update  # noqa: E402
+from localrule.lif import latency_code  # noqa: E402
+from localrule.stdp import stdp_window  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -45,6 +47,20 @@ def kind(feedback):
 def controls(widget):
     """The value widgets of an ``interactive``, by argument name."""
     return {c._kwarg: c for c in widget.kwargs_widgets}
+
+
+# ------------------------------------------------------------------------------ spike raster
+def test_spike_raster_widget_recomputes_when_a_slider_moves():
+    open_figures = set(plt.get_fignums())
+    widget = w.make_spike_raster_widget()
+    before = widget.result
+    assert len(before) == 20
+    controls(widget)["I_min"].value = 2.0  # weakest current now above threshold: every neuron fires
+    after = widget.result
+    assert all(train.size for train in after) and not all(train.size for train in before)
+    assert set(plt.get_fignums()) == open_figures  # the widget releases its figures
+    with pytest.raises(TypeError, match="tau"):
+        w.make_spike_raster_widget(tau=3)
 
 
 # ------------------------------------------------------------------------------ 1. STDP window
@@ -121,6 +137,31 @@ def test_stdp_widget_rejects_unknown_defaults():
     with pytest.raises(TypeError, match="tau_plus"):
         w.make_stdp_widget(tau_plus=0.02)
     assert controls(w.make_stdp_widget(s_ms=-5.0))["s_ms"].value == -5.0
+
+
+def test_stdp_widget_reports_the_integrals():
+    widget = w.make_stdp_widget(show_protocol=True)
+    assert widget.result["area_ms"] == pytest.approx(0.0, abs=1e-12)
+    controls(widget)["A_minus"].value = 0.5  # A- halved: net potentiation
+    assert widget.result["area_ms"] == pytest.approx(1e3 * (0.02 - 0.5 * 0.02))
+    assert widget.result["first_moment_ms2"] == pytest.approx(1e6 * 0.02 ** 2 * 1.5)
+    with pytest.raises(TypeError, match="tau"):
+        w.make_stdp_widget(tau=3)
+    with pytest.raises(TypeError, match="show_protocol"):
+        w.make_stdp_widget(show_protocol="yes")
+
+
+def test_stdp_figure_shows_the_pairing_protocol_on_the_window():
+    fig = w.stdp_window_figure(A_plus=0.5, tau_minus_ms=10.0, s_ms=-10.0, show_protocol=True)
+    ax = fig.axes[0]
+    protocol = [line for line in ax.lines if line.get_marker() == "."]
+    assert len(protocol) == 1
+    s_ms, dw = protocol[0].get_xydata().T
+    assert s_ms.size == 17
+    np.testing.assert_allclose(dw, stdp_window(s_ms / 1e3, 0.5, 1.0, 0.02, 0.01),
+                               rtol=1e-9, atol=1e-12)
+    assert len([line for line in ax.lines if line.get_marker() == "o"]) == 1
+    assert "balanced" in ax.get_title() and "unbalanced" not in ax.get_title()
 
 
 def test_stdp_figure_marks_the_pairing():
@@ -203,8 +244,6 @@ def test_dw_sign_checker(x, a, a_star, expected):
 
 
 def test_dw_sign_agrees_with_the_rate_rule():
-    from localrule.stdp import association_rate_update
-
     rng = np.random.default_rng(0)
     for _ in range(50):
         x, a, a_star = rng.uniform(0, 1, 3)

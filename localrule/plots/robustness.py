@@ -1,8 +1,8 @@
-"""Figures of the comparison chapters: accuracy under attack, learning curves, adversarial images.
+"""Figures of robustness to adversarial inputs: accuracy against eps, adversarial images, scatter.
 
-Plain matplotlib functions used by chapters 6 and 7 and by ``python -m localrule reproduce``.
-Each takes the results of :mod:`localrule.experiments` (rows, histories or trained networks),
-draws labelled axes with units and a legend, and returns the Axes (or Figure) it drew on.
+Plain matplotlib functions used by chapter 7 and by ``python -m localrule reproduce``. Each takes
+the results of :mod:`localrule.experiments` (rows or trained networks), draws labelled axes with
+units and a legend, and returns the Axes (or Figure) it drew on.
 """
 
 import numbers
@@ -12,11 +12,9 @@ import numpy as np
 from localrule.attacks import fgsm
 from localrule.experiments import ATTACK_COLUMNS, EPS_GRID, summarize
 from localrule.network import MLP
-from localrule.train import History
+from localrule.plots.style import (ACCURACY_LABEL, EPS_LABEL, RULE_COLORS, RULE_NAMES, new_axes,
+                                   seeds_label)
 from localrule.validation import check_array, check_choice, check_int, check_labels, check_seed
-
-#: Display name and colour of each rule, the same in every figure of the book.
-RULE_STYLE = {"local": ("local rule", "C0"), "bp": ("backprop", "C1")}
 
 #: What each attack column means, for titles.
 ATTACK_TITLES = {
@@ -26,26 +24,13 @@ ATTACK_TITLES = {
     "noise": "random-sign noise (control)",
 }
 
-EPS_LABEL = "eps (max-norm, pixel units in [0, 1])"
-ACCURACY_LABEL = "accuracy (fraction correct)"
-METRICS = ("test_accuracy", "train_accuracy", "test_loss", "train_loss")
-
-
-def _seeds_label(label, n):
-    """Legend entry: ``"local rule (mean ± std, 3 seeds)"``, or ``"local rule (1 seed)"``."""
-    return f"{label} (mean ± std, {n} seeds)" if n > 1 else f"{label} (1 seed)"
-
-
-def _axes(ax):
-    """``ax`` itself, or a new Axes when ``ax`` is None."""
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(5, 3.5))
-        return ax
-    if not hasattr(ax, "errorbar"):
-        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
-    return ax
+#: Axis labels (with units) of the row columns a scatter plot can use.
+COLUMN_LABELS = {
+    "grad_norm": "mean input-gradient norm |dL/dx|_2 (nats per pixel unit)",
+    "clean_accuracy": f"clean test {ACCURACY_LABEL}",
+    "train_accuracy": f"training {ACCURACY_LABEL}",
+    "train_seconds": "training time (s)",
+}
 
 
 def _check_rows(rows):
@@ -105,9 +90,9 @@ def plot_accuracy_vs_eps(rows, task, attack="fgsm", eps_list=EPS_GRID, ax=None):
             raise ValueError(f"eps_list: column {column!r} is missing from the rows of "
                              f"task {task!r}")
     summary = summarize(chosen, columns)
-    ax = _axes(ax)
+    ax = new_axes(ax)
     x = np.array([0.0] + eps_values)
-    for rule, (label, color) in RULE_STYLE.items():
+    for rule, color in RULE_COLORS.items():
         if (task, rule) not in summary:
             continue
         stats = summary[(task, rule)]
@@ -115,73 +100,13 @@ def plot_accuracy_vs_eps(rows, task, attack="fgsm", eps_list=EPS_GRID, ax=None):
         std = np.array([stats[c][1] for c in columns])
         n = stats[columns[0]][2]
         ax.errorbar(x, mean, yerr=std, marker="o", capsize=3, color=color,
-                    label=_seeds_label(label, n))
+                    label=seeds_label(RULE_NAMES[rule], n))
     ax.set_xlabel(EPS_LABEL)
     ax.set_ylabel(ACCURACY_LABEL)
     ax.set_ylim(-0.02, 1.02)
     ax.set_title(f"{task}: {ATTACK_TITLES[attack]}")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", fontsize="small")
-    return ax
-
-
-def plot_learning_curves_by_rule(histories, ax=None, metric="test_accuracy"):
-    """A learning curve per rule: mean ± std over seeds of one History metric against epoch.
-
-    Parameters
-    ----------
-    histories : dict
-        ``{"local": [History, ...], "bp": [History, ...]}``, one History per seed (at least one
-        rule present; the Histories of one rule must have the same number of epochs).
-    ax : matplotlib Axes, optional
-    metric : {"test_accuracy", "train_accuracy", "test_loss", "train_loss"}
-
-    Returns
-    -------
-    matplotlib Axes
-        The mean is a line, the band is mean ± sample std over seeds. See chapter 6.
-    """
-    if not isinstance(histories, dict):
-        raise TypeError(f"histories must be a dict {{rule: [History, ...]}}, "
-                        f"got {type(histories).__name__}")
-    metric = check_choice(metric, "metric", METRICS)
-    unknown = set(histories) - set(RULE_STYLE)
-    if unknown or not histories:
-        raise ValueError(f"histories must have keys among {sorted(RULE_STYLE)}, "
-                         f"got {sorted(map(str, histories))}")
-    curves = {}
-    for rule, runs in histories.items():
-        if isinstance(runs, History):
-            runs = [runs]
-        if not isinstance(runs, (list, tuple)) or not runs:
-            raise ValueError(f"histories[{rule!r}] must be a non-empty list of History")
-        if not all(isinstance(h, History) for h in runs):
-            raise TypeError(f"histories[{rule!r}] must hold History objects")
-        values = [list(getattr(h, metric)) for h in runs]
-        if any(len(v) == 0 for v in values):
-            raise ValueError(f"metric {metric!r} was not recorded in histories[{rule!r}] "
-                             f"(train with X_test, y_test for test metrics)")
-        if len({len(v) for v in values}) != 1:
-            raise ValueError(f"histories[{rule!r}] have different numbers of epochs: "
-                             f"{[len(v) for v in values]}")
-        curves[rule] = np.array(values, dtype=float)
-    ax = _axes(ax)
-    for rule, values in curves.items():
-        label, color = RULE_STYLE[rule]
-        epochs = np.arange(1, values.shape[1] + 1)
-        mean = values.mean(axis=0)
-        std = values.std(axis=0, ddof=1) if values.shape[0] > 1 else np.zeros_like(mean)
-        n = values.shape[0]
-        ax.plot(epochs, mean, marker="o" if len(epochs) <= 30 else None, markersize=3,
-                color=color, label=_seeds_label(label, n))
-        ax.fill_between(epochs, mean - std, mean + std, color=color, alpha=0.25, linewidth=0)
-    ax.set_xlabel("epoch (passes over the training set)")
-    if metric.endswith("accuracy"):
-        ax.set_ylabel(f"{metric.split('_')[0]} {ACCURACY_LABEL}")
-    else:
-        ax.set_ylabel(f"{metric.split('_')[0]} loss (nats, cross-entropy summed over outputs)")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
     return ax
 
 
@@ -269,11 +194,11 @@ def plot_adversarial_examples(nets, X, y, eps, n=4, image_shape=(28, 28), seed=0
     for i in range(n):
         ax = axes[i, 0]
         ax.imshow(Xs[i].reshape(shape), cmap="gray", vmin=0, vmax=1)
-        preds = ", ".join(f"{RULE_STYLE.get(k, (k,))[0]}: {class_names[clean_pred[k][0][i]]} "
+        preds = ", ".join(f"{RULE_NAMES.get(k, k)}: {class_names[clean_pred[k][0][i]]} "
                           f"({clean_pred[k][1][i]:.2f})" for k in names)
         ax.set_title(f"clean, label {class_names[ys[i]]}\n{preds}", fontsize=7)
         for j, name in enumerate(names):
-            label = RULE_STYLE.get(name, (name,))[0]
+            label = RULE_NAMES.get(name, name)
             ax = axes[i, 1 + j]
             image = ax.imshow((adv[name][i] - Xs[i]).reshape(shape), cmap="RdBu_r",
                               vmin=-eps, vmax=eps)
@@ -296,15 +221,6 @@ def plot_adversarial_examples(nets, X, y, eps, n=4, image_shape=(28, 28), seed=0
     bar.set_label("perturbation x_adv - x (pixel units)", fontsize=7)
     bar.ax.tick_params(labelsize=6)
     return fig
-
-
-#: Axis labels (with units) of the row columns a scatter plot can use.
-COLUMN_LABELS = {
-    "grad_norm": "mean input-gradient norm |dL/dx|_2 (nats per pixel unit)",
-    "clean_accuracy": f"clean test {ACCURACY_LABEL}",
-    "train_accuracy": f"training {ACCURACY_LABEL}",
-    "train_seconds": "training time (s)",
-}
 
 
 def column_label(column):
@@ -346,72 +262,18 @@ def plot_metric_scatter(rows, x="grad_norm", y="fgsm_0.1", ax=None):
         if not all(isinstance(row[column], numbers.Real) and np.isfinite(row[column])
                    for row in rows):
             raise ValueError(f"{name}: column {column!r} must hold finite numbers")
-    ax = _axes(ax)
+    ax = new_axes(ax)
     markers = "osD^v<>P*X"
     tasks = list(dict.fromkeys(row["task"] for row in rows))
     for t, task in enumerate(tasks):
-        for rule, (label, color) in RULE_STYLE.items():
+        for rule, color in RULE_COLORS.items():
             chosen = [row for row in rows if row["task"] == task and row["rule"] == rule]
             if chosen:
                 ax.scatter([row[x] for row in chosen], [row[y] for row in chosen], color=color,
                            marker=markers[t % len(markers)], alpha=0.8,
-                           label=f"{label}, {task}")
+                           label=f"{RULE_NAMES[rule]}, {task}")
     ax.set_xlabel(column_label(x))
     ax.set_ylabel(column_label(y))
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
-    return ax
-
-
-def plot_update_angles(angles, ax=None, layer_names=None):
-    """Angle between the local update and the negative gradient per layer, against epoch.
-
-    Parameters
-    ----------
-    angles : ndarray or list of ndarray
-        One array of shape (epochs + 1, n_layers) per seed, as returned by
-        :func:`localrule.alignment.alignment_during_training` (row 0 = before training).
-    ax : matplotlib Axes, optional
-    layer_names : sequence of str, optional
-        Default "hidden layer 1", ..., "output layer".
-
-    Returns
-    -------
-    matplotlib Axes
-        Mean over seeds (line) ± sample std (band) per layer; a dotted line marks 90 degrees,
-        the angle of a direction unrelated to the gradient. See chapter 6.
-    """
-    if isinstance(angles, np.ndarray) and angles.ndim == 2:
-        angles = [angles]
-    if not isinstance(angles, (list, tuple, np.ndarray)) or len(angles) == 0:
-        raise TypeError("angles must be an array (epochs + 1, n_layers) or a non-empty list "
-                        "of them")
-    stack = [check_array(a, "angles", ndim=2) for a in angles]
-    if len({a.shape for a in stack}) != 1:
-        raise ValueError(f"angles must all have the same shape, got {[a.shape for a in stack]}")
-    stack = np.array(stack)
-    if stack.min() < 0 or stack.max() > 180:
-        raise ValueError("angles must be in degrees, between 0 and 180")
-    n_layers = stack.shape[2]
-    if layer_names is None:
-        layer_names = [f"hidden layer {l + 1}" for l in range(n_layers - 1)] + ["output layer"]
-    layer_names = [str(name) for name in layer_names]
-    if len(layer_names) != n_layers:
-        raise ValueError(f"layer_names must name {n_layers} layers, got {len(layer_names)}")
-    ax = _axes(ax)
-    epochs = np.arange(stack.shape[1])
-    n = stack.shape[0]
-    for l, name in enumerate(layer_names):
-        mean = stack[:, :, l].mean(axis=0)
-        std = stack[:, :, l].std(axis=0, ddof=1) if n > 1 else np.zeros_like(mean)
-        ax.plot(epochs, mean, marker="o" if len(epochs) <= 30 else None, markersize=3,
-                color=f"C{l + 2}", label=_seeds_label(name, n))
-        ax.fill_between(epochs, mean - std, mean + std, color=f"C{l + 2}", alpha=0.2,
-                        linewidth=0)
-    ax.axhline(90.0, color="k", ls=":", lw=1, label="90°: unrelated to the gradient")
-    ax.set_xlabel("epoch (passes over the training set; 0 = initial weights)")
-    ax.set_ylabel("angle to the negative gradient (degrees)")
-    ax.set_ylim(-3, max(100.0, float(stack.max()) + 5))
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
     return ax

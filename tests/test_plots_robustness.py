@@ -1,4 +1,4 @@
-"""Figures of chapters 6 and 7: what they draw, their labels, and their argument checks."""
+"""Robustness figures of chapter 7: what they draw, their labels, and their argument checks."""
 
 import matplotlib
 
@@ -8,17 +8,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from localrule import MLP, History, fgsm  # noqa: E402
+from localrule import MLP, fgsm  # noqa: E402
 from localrule.experiments import EPS_GRID, metric_columns  # noqa: E402
-from localrule.figures import (plot_accuracy_vs_eps, plot_adversarial_examples,  # noqa: E402
-                               plot_learning_curves_by_rule, plot_metric_scatter,
-                               plot_update_angles)
+from localrule.plots.robustness import (plot_accuracy_vs_eps,  # noqa: E402
+                                        plot_adversarial_examples, plot_metric_scatter)
 
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 def synthetic_rows(task="mnist 3v5", seeds=(0, 1, 2)):
@@ -101,61 +96,6 @@ def test_accuracy_vs_eps_bad_arguments():
         plot_accuracy_vs_eps(rows, "mnist 3v5", ax="left")
 
 
-def history(values, seconds=0.1):
-    h = History()
-    for v in values:
-        h.train_accuracy.append(v)
-        h.test_accuracy.append(v - 0.05)
-        h.train_loss.append(1 - v)
-        h.test_loss.append(1.1 - v)
-        h.seconds.append(seconds)
-    return h
-
-
-def test_learning_curves_band_is_mean_plus_minus_std():
-    histories = {"local": [history([0.5, 0.7, 0.8]), history([0.6, 0.8, 0.9])],
-                 "bp": [history([0.6, 0.9, 0.95]), history([0.6, 0.9, 0.95])]}
-    ax = plot_learning_curves_by_rule(histories)
-    lines = ax.get_lines()
-    assert len(lines) == 2
-    x, mean = lines[0].get_data()
-    np.testing.assert_allclose(x, [1, 2, 3])
-    np.testing.assert_allclose(mean, [0.5, 0.7, 0.8])  # test accuracy = train - 0.05
-    bands = ax.collections
-    assert len(bands) == 2
-    top = bands[0].get_paths()[0].vertices[:, 1]
-    std = 0.1 / np.sqrt(2)  # sample std of (x, x + 0.1)
-    assert np.isclose(top.max(), 0.8 + std)
-    assert "epoch" in ax.get_xlabel()
-    assert "test accuracy" in ax.get_ylabel() and "fraction" in ax.get_ylabel()
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert any("local" in t for t in labels) and any("backprop" in t for t in labels)
-
-
-def test_learning_curves_loss_metric_and_one_rule():
-    ax = plot_learning_curves_by_rule({"bp": [history([0.5, 0.6])]}, metric="train_loss")
-    assert "loss" in ax.get_ylabel() and "nats" in ax.get_ylabel()
-    np.testing.assert_allclose(ax.get_lines()[0].get_data()[1], [0.5, 0.4])
-
-
-def test_learning_curves_bad_arguments():
-    good = [history([0.5, 0.6])]
-    with pytest.raises(ValueError, match="metric"):
-        plot_learning_curves_by_rule({"local": good}, metric="f1")
-    with pytest.raises(ValueError, match="histories"):
-        plot_learning_curves_by_rule({"hebb": good})
-    with pytest.raises(ValueError, match="histories"):
-        plot_learning_curves_by_rule({"local": []})
-    with pytest.raises(ValueError, match="epochs"):
-        plot_learning_curves_by_rule({"local": [history([0.5]), history([0.5, 0.6])]})
-    with pytest.raises(TypeError, match="histories"):
-        plot_learning_curves_by_rule([good])
-    with pytest.raises(TypeError, match="History"):
-        plot_learning_curves_by_rule({"local": [{"test_accuracy": [0.5]}]})
-    with pytest.raises(ValueError, match="test_accuracy"):
-        plot_learning_curves_by_rule({"local": [History(train_accuracy=[0.5])]})
-
-
 @pytest.fixture
 def image_nets():
     rng = np.random.default_rng(0)
@@ -223,26 +163,3 @@ def test_metric_scatter_one_point_per_row():
         plot_metric_scatter(rows, x="lipschitz")
     with pytest.raises(TypeError, match="y"):
         plot_metric_scatter(rows, y=3)
-
-
-def test_update_angles_plot():
-    rng = np.random.default_rng(0)
-    runs = [np.column_stack([90 - 5 * np.arange(6) + rng.normal(0, 1, 6),
-                             80 - 4 * np.arange(6), np.zeros(6)]) for _ in range(3)]
-    ax = plot_update_angles(runs)
-    lines = [line for line in ax.get_lines() if line.get_label().endswith("3 seeds)")]
-    assert len(lines) == 3
-    np.testing.assert_allclose(lines[2].get_data()[1], 0.0)
-    np.testing.assert_allclose(lines[1].get_data()[1], 80 - 4 * np.arange(6))
-    assert len(ax.collections) == 3
-    assert "degrees" in ax.get_ylabel() and "epoch" in ax.get_xlabel()
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert any("output layer" in t for t in labels) and any("90" in t for t in labels)
-    ax = plot_update_angles(runs[0])  # one seed, one array
-    assert ax.get_lines()[0].get_label() == "hidden layer 1 (1 seed)"
-    with pytest.raises(ValueError, match="angles"):
-        plot_update_angles([runs[0], runs[1][:3]])
-    with pytest.raises(ValueError, match="degrees"):
-        plot_update_angles([runs[0] * 3])
-    with pytest.raises(ValueError, match="layer_names"):
-        plot_update_angles(runs, layer_names=["a"])
