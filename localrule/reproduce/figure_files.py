@@ -44,7 +44,7 @@ def write_figures(folder, rows, records, tasks, seeds, settings, runs):
     """
     from matplotlib.figure import Figure
 
-    from localrule import plots as figures
+    from localrule import plots
     from localrule.tasks import load_task
     from localrule.train import History
 
