@@ -10,12 +10,13 @@ the same directory and renamed into place, so an interrupted run never leaves a 
 
 import gzip
 import os
-import tempfile
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+
+from localrule.atomic import atomic_file
 
 #: Default mirror of the four original MNIST files (the one torchvision uses).
 MNIST_URL = "https://ossci-datasets.s3.amazonaws.com/mnist/"
@@ -61,17 +62,8 @@ def _atomic_save(path, arr):
     """Write ``arr`` to ``path`` (.npy) through a temporary file in the same directory."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.save(fh, arr)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)  # atomic on POSIX and Windows: readers see old file or new file
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_file(path) as fh:
+        np.save(fh, arr)
 
 
 def _parse_bundled_csv():

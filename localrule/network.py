@@ -5,11 +5,11 @@ output unit with the largest activity. Weights start as N(0, 1/fan_in), biases a
 """
 
 import os
-import tempfile
 
 import numpy as np
 from scipy.special import expit
 
+from localrule.atomic import atomic_file
 from localrule.validation import check_array, check_int, check_labels, check_seed
 
 FILE_FORMAT = "localrule-mlp-1"
@@ -135,8 +135,8 @@ class MLP:
     def save(self, path):
         """Write the network to ``path`` as an ``.npz`` file (no pickle).
 
-        The file is written to a temporary name in the same folder and renamed into place,
-        so a failed save never leaves a half-written file.
+        The write is atomic (:mod:`localrule.atomic`): a failed save never leaves a
+        half-written file.
         """
         path = os.fspath(path)
         folder = os.path.dirname(os.path.abspath(path))
@@ -146,15 +146,8 @@ class MLP:
                   "seed": np.array(self.seed)}
         for l, (W, b) in enumerate(zip(self.weights, self.biases)):
             arrays[f"W{l}"], arrays[f"b{l}"] = W, b
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **arrays)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
+        with atomic_file(path) as fh:
+            np.savez(fh, **arrays)
 
     @classmethod
     def load(cls, path):

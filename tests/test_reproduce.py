@@ -7,7 +7,6 @@ import json
 import math
 import re
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest

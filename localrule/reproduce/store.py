@@ -8,11 +8,12 @@ recomputed. See chapters 6-8.
 
 import json
 import os
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+
+from localrule.atomic import atomic_file
 
 from localrule.reproduce.fingerprint import code_fingerprint
 from localrule.reproduce.settings import FORMAT, differences
@@ -35,17 +36,8 @@ def atomic_write_bytes(path, data):
     path = Path(path)
     if path.is_file() and path.read_bytes() == data:
         return False
-    tmp = path.parent / f".tmp-{uuid.uuid4().hex}{path.suffix}"
-    try:
-        with open(tmp, "xb") as fh:  # mode from the umask, like any new file
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_file(path) as fh:
+        fh.write(data)
     return True
 
 

@@ -114,7 +114,7 @@ def fgsm_figure(models, index=0, eps=0.1, crafted_on="local"):
     for ax in axes[:3]:
         ax.set_xticks([])
         ax.set_yticks([])
-    names, xs = [], []
+    names = []
     for i, rule in enumerate(("local", "bp")):
         for j, kind in enumerate(("clean", "adversarial")):
             digit, act = ex["predictions"][rule][kind]
