@@ -48,7 +48,8 @@ class MLP:
         self.sizes = sizes
         self.seed = check_seed(seed)
         rng = np.random.default_rng(self.seed)
-        self.weights = [rng.normal(0.0, 1.0 / np.sqrt(n_in), size=(n_out, n_in))
+        # Column-major storage: the kernels work on W.T, which is then a contiguous view.
+        self.weights = [np.asfortranarray(rng.normal(0.0, 1.0 / np.sqrt(n_in), size=(n_out, n_in)))
                         for n_in, n_out in zip(sizes[:-1], sizes[1:])]
         self.biases = [np.zeros(n_out) for n_out in sizes[1:]]
 
@@ -64,7 +65,7 @@ class MLP:
         """An independent copy (weights and biases duplicated)."""
         new = MLP.__new__(MLP)
         new.sizes, new.seed = self.sizes, self.seed
-        new.weights = [W.copy() for W in self.weights]
+        new.weights = [W.copy(order="F") for W in self.weights]
         new.biases = [b.copy() for b in self.biases]
         return new
 
@@ -78,17 +79,25 @@ class MLP:
         return X2
 
     def parameters(self):
-        """Weights and biases as tuples ready for the numba kernels (checked, not copied)."""
+        """Transposed weights and biases as tuples for the numba kernels.
+
+        Returns ``(Wts, bs)`` with ``Wts[l] = weights[l].T`` of shape (in, out), a C-contiguous
+        view, so the kernels' updates land in ``weights``. A weight array that was replaced by
+        one in another memory order is converted (and stored back); a wrong shape or dtype
+        raises TypeError.
+        """
         for l, (W, b) in enumerate(zip(self.weights, self.biases)):
             n_out, n_in = self.sizes[l + 1], self.sizes[l]
             for arr, name, shape in ((W, f"weights[{l}]", (n_out, n_in)),
                                      (b, f"biases[{l}]", (n_out,))):
                 if (not isinstance(arr, np.ndarray) or arr.dtype != np.float64
-                        or arr.shape != shape or not arr.flags.c_contiguous
-                        or not arr.flags.writeable):
-                    raise TypeError(f"{name} must be a writeable C-contiguous float64 array of "
-                                    f"shape {shape}")
-        return tuple(self.weights), tuple(self.biases)
+                        or arr.shape != shape or not arr.flags.writeable):
+                    raise TypeError(f"{name} must be a writeable float64 array of shape {shape}")
+            if not W.flags.f_contiguous:
+                self.weights[l] = np.asfortranarray(W)
+            if not b.flags.c_contiguous:
+                self.biases[l] = np.ascontiguousarray(b)
+        return tuple(W.T for W in self.weights), tuple(self.biases)
 
     def forward(self, X):
         """All layer activities.
@@ -166,13 +175,13 @@ class MLP:
             sizes = tuple(int(n) for n in arrays["sizes"])
             net = cls(sizes, seed=int(arrays["seed"]))
             for l in range(len(sizes) - 1):
-                W = np.ascontiguousarray(arrays[f"W{l}"], dtype=np.float64)
+                W = np.asfortranarray(arrays[f"W{l}"], dtype=np.float64)
                 b = np.ascontiguousarray(arrays[f"b{l}"], dtype=np.float64)
                 if W.shape != net.weights[l].shape or b.shape != net.biases[l].shape:
                     raise ValueError(f"layer {l} has the wrong shape")
                 if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
                     raise ValueError(f"layer {l} holds NaN or infinite values")
-                net.weights[l], net.biases[l] = W.copy(), b.copy()
+                net.weights[l], net.biases[l] = W.copy(order="F"), b.copy()
         except (KeyError, ValueError, TypeError) as exc:
             raise ValueError(f"path: {path!r} is a corrupt localrule MLP file ({exc})") from None
         return net

@@ -130,10 +130,11 @@ class LocalRule:
     def update(self, net, x, y):
         """Apply one online step to ``net`` in place (numba kernel)."""
         x, label = _check_sample(net, x, y)
-        Ws, bs = net.parameters()
+        Wts, bs = net.parameters()
         _, Ts, assoc = self._tables(net)
-        kernels.local_step(Ws, bs, kernels.layer_buffers(net.sizes), x, label, Ts, assoc,
-                           self.eta, self.hebbian, kernels.index_buffer(net.sizes))
+        kernels.local_step(Wts, bs, kernels.layer_buffers(net.sizes),
+                           kernels.layer_buffers(net.sizes), x, label, Ts, assoc, self.eta,
+                           self.hebbian, kernels.index_buffer(net.sizes))
 
     def train_epoch(self, net, X, y, order, schedule="online"):
         """One pass over ``X[order]``; inputs are assumed validated by :func:`localrule.fit`.
@@ -143,17 +144,18 @@ class LocalRule:
         the same weights as ``"online"`` because no update depends on a later layer (chapter 8).
         """
         check_schedule(self, schedule)
-        Ws, bs = net.parameters()
+        Wts, bs = net.parameters()
         _, Ts, assoc = self._tables(net)
         if schedule == "online":
-            kernels.local_epoch(Ws, bs, kernels.layer_buffers(net.sizes), X, y, order, Ts, assoc,
+            kernels.local_epoch(Wts, bs, kernels.layer_buffers(net.sizes),
+                                kernels.layer_buffers(net.sizes), X, y, order, Ts, assoc,
                                 self.eta, self.hebbian, kernels.index_buffer(net.sizes))
             return
         stream = X
-        for l, (W, b) in enumerate(zip(Ws, bs)):
-            A_out = np.zeros((X.shape[0], W.shape[0]))
-            n_chunks = max(1, min(get_num_threads(), W.shape[0]))
-            kernels.local_layer_epoch(W, b, stream, y, order, Ts[l], bool(assoc[l]), self.eta,
+        for l, (Wt, b) in enumerate(zip(Wts, bs)):
+            A_out = np.zeros((X.shape[0], Wt.shape[1]))
+            n_chunks = max(1, min(get_num_threads(), Wt.shape[1]))
+            kernels.local_layer_epoch(Wt, b, stream, y, order, Ts[l], bool(assoc[l]), self.eta,
                                       self.hebbian, A_out, n_chunks)
             stream = A_out
 
@@ -181,16 +183,16 @@ class Backprop:
     def update(self, net, x, y):
         """Apply one online gradient step to ``net`` in place (numba kernel)."""
         x, label = _check_sample(net, x, y)
-        Ws, bs = net.parameters()
-        kernels.bp_step(Ws, bs, kernels.layer_buffers(net.sizes),
+        Wts, bs = net.parameters()
+        kernels.bp_step(Wts, bs, kernels.layer_buffers(net.sizes),
                         kernels.layer_buffers(net.sizes), x, label, self.eta,
                         kernels.index_buffer(net.sizes))
 
     def train_epoch(self, net, X, y, order, schedule="online"):
         """One online pass over ``X[order]`` (backprop has no layerwise schedule)."""
         check_schedule(self, schedule)
-        Ws, bs = net.parameters()
-        kernels.bp_epoch(Ws, bs, kernels.layer_buffers(net.sizes),
+        Wts, bs = net.parameters()
+        kernels.bp_epoch(Wts, bs, kernels.layer_buffers(net.sizes),
                          kernels.layer_buffers(net.sizes), X, y, order, self.eta,
                          kernels.index_buffer(net.sizes))
 

@@ -98,10 +98,10 @@ def test_forward_kernel_equals_numpy(tiny_net, tiny_data):
     from localrule import kernels
 
     X, _ = tiny_data
-    Ws, bs = tiny_net.parameters()
+    Wts, bs = tiny_net.parameters()
     acts = kernels.layer_buffers(tiny_net.sizes)
     for x in X:
-        kernels.forward_all(Ws, bs, x, acts, kernels.index_buffer(tiny_net.sizes))
+        kernels.forward_all(Wts, bs, x, acts, kernels.index_buffer(tiny_net.sizes))
         for a_kernel, a_numpy in zip(acts, tiny_net.forward(x)[1:]):
             np.testing.assert_allclose(a_kernel, a_numpy, rtol=0, atol=1e-12)
 

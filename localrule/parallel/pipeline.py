@@ -87,16 +87,16 @@ def run_pipelined(net, rule, X, y, order, n_blocks):
     if n_blocks > order.size:
         raise ValueError(f"n_blocks must be <= len(order) = {order.size}, got {n_blocks}")
 
-    Ws, bs = net.parameters()
+    Wts, bs = net.parameters()  # transposed weights, (in, out) per layer
     _, Ts, assoc = rule._tables(net)
     blocks = np.array_split(order, n_blocks)
-    streams = [X] + [np.zeros((X.shape[0], W.shape[0])) for W in Ws]
-    for row in pipeline_schedule(len(Ws), n_blocks):
-        for l in reversed(range(len(Ws))):
+    streams = [X] + [np.zeros((X.shape[0], Wt.shape[1])) for Wt in Wts]
+    for row in pipeline_schedule(len(Wts), n_blocks):
+        for l in reversed(range(len(Wts))):
             if row[l] < 0:
                 continue
-            n_chunks = max(1, min(get_num_threads(), Ws[l].shape[0]))
-            kernels.local_layer_epoch(Ws[l], bs[l], streams[l], y, blocks[row[l]], Ts[l],
+            n_chunks = max(1, min(get_num_threads(), Wts[l].shape[1]))
+            kernels.local_layer_epoch(Wts[l], bs[l], streams[l], y, blocks[row[l]], Ts[l],
                                       bool(assoc[l]), rule.eta, rule.hebbian, streams[l + 1],
                                       n_chunks)
     return streams
