@@ -12,6 +12,28 @@ import numpy as np
 from localrule._numba import njit, prange
 
 
+@njit(cache=True)
+def trace_step(x_pre, x_post, c_pre, c_post, d_plus, d_minus, A_plus, A_minus):
+    """One grid step of trace STDP with ``c_pre``/``c_post`` spikes in the step.
+
+    Decays both traces, pairs this step's post spikes with the pre trace (potentiation) and its
+    pre spikes with the post trace (depression), then adds the step's spikes to the traces.
+
+    Returns
+    -------
+    x_pre, x_post, dw : float
+        New traces and this step's weight change.
+    """
+    x_pre *= d_plus
+    x_post *= d_minus
+    dw = 0.0
+    if c_post != 0.0:
+        dw += A_plus * x_pre * c_post
+    if c_pre != 0.0:
+        dw -= A_minus * x_post * c_pre
+    return x_pre + c_pre, x_post + c_post, dw
+
+
 @njit(cache=True, parallel=True)
 def trace_stdp_kernel(pre, post, d_plus, d_minus, A_plus, A_minus):
     """Total pair-based (all-to-all) STDP weight change of many spike-train pairs.
@@ -41,16 +63,9 @@ def trace_stdp_kernel(pre, post, d_plus, d_minus, A_plus, A_minus):
         x_post = 0.0
         dw = 0.0
         for k in range(n_steps):
-            x_pre *= d_plus
-            x_post *= d_minus
-            c_pre = 1.0 * pre[r, k]
-            c_post = 1.0 * post[r, k]
-            if c_post != 0.0:
-                dw += A_plus * x_pre * c_post
-            if c_pre != 0.0:
-                dw -= A_minus * x_post * c_pre
-            x_pre += c_pre
-            x_post += c_post
+            x_pre, x_post, step = trace_step(x_pre, x_post, 1.0 * pre[r, k], 1.0 * post[r, k],
+                                             d_plus, d_minus, A_plus, A_minus)
+            dw += step
         out[r] = dw
     return out
 
@@ -72,13 +87,9 @@ def trace_stdp_history_kernel(pre, post, d_plus, d_minus, A_plus, A_minus):
     x_post = 0.0
     dw = 0.0
     for k in range(n_steps):
-        x_pre *= d_plus
-        x_post *= d_minus
-        c_pre = 1.0 * pre[k]
-        c_post = 1.0 * post[k]
-        dw += A_plus * x_pre * c_post - A_minus * x_post * c_pre
-        x_pre += c_pre
-        x_post += c_post
+        x_pre, x_post, step = trace_step(x_pre, x_post, 1.0 * pre[k], 1.0 * post[k], d_plus,
+                                         d_minus, A_plus, A_minus)
+        dw += step
         xs_pre[k] = x_pre
         xs_post[k] = x_post
         w[k] = dw

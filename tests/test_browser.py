@@ -26,7 +26,8 @@ from pathlib import Path
 from urllib.parse import urldefrag, urlparse
 
 import pytest
-import yaml
+
+from book_toc import toc_entries
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -50,22 +51,7 @@ pytestmark = pytest.mark.browser
 
 def toc_pages():
     """HTML paths (relative to _build/html) of every document in _toc.yml, root first."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                files.append(node["file"])
-            for key, value in node.items():
-                if key != "root":
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc)
-    return [re.sub(r"\.(ipynb|md)$", "", f) + ".html" for f in files]
+    return [re.sub(r"\.(ipynb|md)$", "", f) + ".html" for f in toc_entries()]
 
 
 def chapter_number(page):

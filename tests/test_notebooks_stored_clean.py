@@ -11,6 +11,8 @@ import nbformat
 import pytest
 import yaml
 
+from book_toc import toc_entries
+
 ROOT = Path(__file__).resolve().parents[1]
 SKIP_PARTS = {"dist", "_build", ".ipynb_checkpoints", "_vendor", "node_modules"}
 
@@ -23,25 +25,6 @@ def stored_notebooks():
             if SKIP_PARTS.isdisjoint(path.relative_to(ROOT).parts):
                 found.append(path)
     return found
-
-
-def toc_entries():
-    """Document paths (without suffix) listed in _toc.yml, root first."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    entries = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                entries.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk({k: v for k, v in toc.items() if k != "root"})
-    return entries
 
 
 def resolve_toc_entry(entry):
