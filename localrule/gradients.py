@@ -85,3 +85,87 @@ def weight_gradients(net, x, y):
 def output_probability(net, X):
     """Sigmoid output activities (alias of ``net.predict_proba``) for plotting confidence."""
     return sigmoid(net.logits(X))
+
+
+def _backpropagate_logit_delta(net, acts, delta):
+    """dF/dX for a function F of the output logits, given ``delta`` = dF/dz_L (n, n_classes)."""
+    for l in range(len(net.weights) - 1, 0, -1):
+        a = acts[l]
+        delta = (delta @ net.weights[l]) * a * (1.0 - a)
+    return delta @ net.weights[0]
+
+
+def _runner_up(z, y):
+    """Index of the largest logit other than the label's, per row (the first one on ties)."""
+    others = z.copy()
+    others[np.arange(z.shape[0]), y] = -np.inf
+    return np.argmax(others, axis=1)
+
+
+def _check_margin_net(net):
+    if getattr(net, "n_classes", 2) < 2:
+        raise ValueError(f"net must have at least 2 output units for a margin, got "
+                         f"{net.n_classes}")
+
+
+def margin(net, X, y):
+    """Per-sample margin loss of the output logits, the quantity a margin attack maximises.
+
+        M(x, y) = max_{k != y} z_k(x) - z_y(x),
+
+    with z = z_L(x) the output logits (``net.logits``). M > 0 exactly when another class
+    out-scores the label (the sample is misclassified; ties aside), and unlike the
+    cross-entropy it stays linear in the logits however confident the network is: a
+    Carlini-Wagner-style loss. For two classes M = z_{1-y} - z_y.
+
+    Parameters
+    ----------
+    net : MLP
+    X : ndarray, shape (n, n_in) or (n_in,)
+    y : ndarray of int, shape (n,) (or an int for one sample)
+
+    Returns
+    -------
+    ndarray, shape (n,) (a float for one sample)
+
+    See chapter 7.
+    """
+    X, y, single = _batch(net, X, y)
+    _check_margin_net(net)
+    z = net.logits(X)
+    rows = np.arange(z.shape[0])
+    value = z[rows, _runner_up(z, y)] - z[rows, y]
+    return float(value[0]) if single else value
+
+
+def margin_input_gradient(net, X, y):
+    """Exact input gradient of the margin loss :func:`margin`, shape (n, n_in) (or (n_in,)).
+
+    With j = argmax_{k != y} z_k the runner-up class, dM/dz_L = e_j - e_y (on a tie between
+    runner-ups M has a kink; the gradient of the branch of the first such j is returned). It is
+    backpropagated through the sigmoid hidden layers like the loss gradient (chapter 1), but
+    with no output-unit slope a_L (1 - a_L), because M is a function of the logits themselves:
+
+        delta_L = e_j - e_y,   delta_l = (W_{l+1}^T delta_{l+1}) * a_l (1 - a_l),
+        dM/dx = W_1^T delta_1.
+
+    Parameters
+    ----------
+    net : MLP
+    X : ndarray, shape (n, n_in) or (n_in,)
+    y : ndarray of int, shape (n,) (or an int for one sample)
+
+    Returns
+    -------
+    ndarray, shape (n, n_in) (or (n_in,) for one sample)
+
+    See chapter 7.
+    """
+    X, y, single = _batch(net, X, y)
+    _check_margin_net(net)
+    acts = net.forward(X)
+    z = acts[-2] @ net.weights[-1].T + net.biases[-1]
+    eye = np.eye(net.n_classes)
+    delta = eye[_runner_up(z, y)] - eye[y]
+    grad = _backpropagate_logit_delta(net, acts, delta)
+    return grad[0] if single else grad

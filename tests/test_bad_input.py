@@ -8,6 +8,7 @@ import pytest
 import localrule
 from localrule import (Backprop, LocalRule, MLP, fgsm, fit, input_gradient, pgd, random_sign,
                        robustness_curve)
+from localrule.gradients import margin, margin_input_gradient
 
 NET = MLP((4, 3, 2), seed=0)
 X = np.full((5, 4), 0.5)
@@ -60,6 +61,33 @@ CASES = {
                        "attack"),
     "pgd zero steps": (lambda: pgd(NET, X, Y, 0.1, steps=0), ValueError, "steps"),
     "noise bad seed": (lambda: random_sign(X, 0.1, seed=-3), ValueError, "seed"),
+    "pgd unknown loss": (lambda: pgd(NET, X, Y, 0.1, loss="hinge"), ValueError, "loss"),
+    "pgd loss not a string": (lambda: pgd(NET, X, Y, 0.1, loss=None), ValueError, "loss"),
+    "pgd zero restarts": (lambda: pgd(NET, X, Y, 0.1, restarts=0), ValueError, "restarts"),
+    "pgd float restarts": (lambda: pgd(NET, X, Y, 0.1, restarts=2.0), TypeError, "restarts"),
+    "pgd random_start string": (lambda: pgd(NET, X, Y, 0.1, random_start="yes"), TypeError,
+                                "random_start"),
+    "pgd random_start int": (lambda: pgd(NET, X, Y, 0.1, random_start=1), TypeError,
+                             "random_start"),
+    "pgd negative seed": (lambda: pgd(NET, X, Y, 0.1, random_start=True, seed=-1), ValueError,
+                          "seed"),
+    "pgd negative step_size": (lambda: pgd(NET, X, Y, 0.1, step_size=-0.01), ValueError,
+                               "step_size"),
+    "pgd option with fgsm": (lambda: robustness_curve(NET, X, Y, [0.1], attack="fgsm",
+                                                      loss="margin"), ValueError, "loss"),
+    "pgd option with noise": (lambda: robustness_curve(NET, X, Y, [0.1], attack="noise",
+                                                       restarts=3), ValueError, "restarts"),
+    "unknown pgd option": (lambda: robustness_curve(NET, X, Y, [0.1], attack="pgd", stepz=3),
+                           TypeError, "stepz"),
+    "curve bad pgd restarts": (lambda: robustness_curve(NET, X, Y, [0.1], attack="pgd",
+                                                        restarts=-1), ValueError, "restarts"),
+    "margin labels out of range": (lambda: margin(NET, X, Y + 2), ValueError, "y"),
+    "margin one output unit": (lambda: margin(MLP((4, 1)), X, np.zeros(5, dtype=int)),
+                               ValueError, "net"),
+    "margin gradient X wrong width": (lambda: margin_input_gradient(NET, np.zeros((5, 3)), Y),
+                                      ValueError, "X"),
+    "margin gradient labels wrong length": (lambda: margin_input_gradient(NET, X, Y[:2]),
+                                            ValueError, "y"),
     "gradient labels out of range": (lambda: input_gradient(NET, X, Y + 2), ValueError, "y"),
     "iris same class twice": (lambda: localrule.load_iris_pair("setosa", "setosa"), ValueError,
                               "b"),
